@@ -1,0 +1,42 @@
+"""Figures and widgets. Every widget is a thin shell over a plain function returning a figure,
+so the same picture appears live in Jupyter and as a static image in the built book.
+
+Chapter modules: ``viz.recurrence`` (Chapter 1), ``viz.convolution`` (2), ``viz.ssd`` (3).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import matplotlib.pyplot as plt
+
+
+def stamp(fig: plt.Figure, source: str) -> plt.Figure:
+    """Write what produced ``fig`` in small print at its bottom edge (every figure says so)."""
+    fig.text(0.995, 0.005, f"produced by {source}", ha="right", va="bottom",
+             fontsize=7, color="0.45")
+    return fig
+
+
+def widget(plot: Callable[..., plt.Figure], **controls):
+    """Return an ``ipywidgets`` control panel that redraws ``plot(**values)`` on change.
+
+    ``controls`` map ``plot``'s keyword arguments to ipywidgets (or interact abbreviations).
+    """
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    def redraw(**values):
+        fig = plot(**values)
+        display(fig)
+        plt.close(fig)
+
+    return widgets.interactive(redraw, **controls)
+
+
+def show(fn: Callable):
+    """Display the source of a package function as a code block (the one source of truth)."""
+    import inspect
+
+    from IPython.display import Markdown
+
+    return Markdown(f"```python\n{inspect.getsource(fn).rstrip()}\n```")
