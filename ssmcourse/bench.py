@@ -2,15 +2,14 @@
 
 * :func:`measure`: the median wall time of a call, after a warm-up.
 * :func:`loglog_slope`: the growth exponent of a measured curve (1 = linear, 2 = quadratic).
-* :func:`peak_memory_growth`: peak resident memory of a function, measured in a fresh
-  subprocess (PyTorch's CPU allocations are invisible to ``tracemalloc``).
+* :func:`peak_memory`: how much a call raises the peak resident memory (Linux);
+  :func:`peak_memory_growth` measures it in a fresh process for several sizes.
 """
 from __future__ import annotations
 
 import importlib
 import json
 import math
-import resource
 import statistics
 import subprocess
 import sys
@@ -43,35 +42,46 @@ def loglog_slope(xs: Sequence[float], ys: Sequence[float]) -> float:
     return num / sum((a - mx) ** 2 for a in lx)
 
 
-def _maxrss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+def _status_bytes(field: str) -> int:
+    """A memory field of /proc/self/status (Linux), in bytes."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"/proc/self/status has no field {field}")
 
 
-def peak_memory_growth(target: str, sizes: Sequence[int]) -> list[float]:
-    """Peak memory (bytes) that ``target(size)`` adds, for each size, in a fresh process.
+def peak_memory(fn: Callable[[], object]) -> int:
+    """Bytes by which ``fn()`` raised this process's peak resident memory above its resident
+    memory at the start (Linux: the peak is reset through /proc/self/clear_refs)."""
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")  # reset the peak (VmHWM) to the current resident size
+    base = _status_bytes("VmRSS")
+    fn()
+    return _status_bytes("VmHWM") - base
 
-    ``target`` is ``"module:function"``; the function takes one int. Sizes run in increasing
-    order after a warm-up at the smallest size; each result is the process's peak resident
-    memory minus the peak after warm-up (so imports and allocator start-up are not counted).
+
+def peak_memory_growth(target: str, sizes: Sequence[int], warmup_size: int = 1) -> list[int]:
+    """:func:`peak_memory` of ``target(size)`` for each size, measured in a fresh process.
+
+    ``target`` is ``"module:function"``; the function takes one int. A warm-up call
+    ``target(warmup_size)`` comes first so that lazy imports and allocator start-up are not
+    counted. PyTorch's CPU allocations are invisible to ``tracemalloc``, hence resident memory.
     """
-    if list(sizes) != sorted(sizes) or not sizes:
-        raise ValueError(f"sizes: expected a non-empty increasing sequence, got {list(sizes)}")
-    out = subprocess.run([sys.executable, "-m", "ssmcourse.bench", target, *map(str, sizes)],
+    if not sizes:
+        raise ValueError("sizes: expected at least one size, got none")
+    args = [target, str(warmup_size), *map(str, sizes)]
+    out = subprocess.run([sys.executable, "-m", "ssmcourse.bench", *args],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _child(target: str, sizes: list[int]) -> list[float]:
+def _child(target: str, warmup_size: int, sizes: list[int]) -> list[int]:
     module, name = target.split(":")
     fn = getattr(importlib.import_module(module), name)
-    fn(sizes[0])
-    base = _maxrss_bytes()
-    growth = []
-    for size in sizes:
-        fn(size)
-        growth.append(float(_maxrss_bytes() - base))
-    return growth
+    fn(warmup_size)
+    return [peak_memory(lambda size=size: fn(size)) for size in sizes]
 
 
 if __name__ == "__main__":
-    print(json.dumps(_child(sys.argv[1], [int(s) for s in sys.argv[2:]])))
+    print(json.dumps(_child(sys.argv[1], int(sys.argv[2]), [int(s) for s in sys.argv[3:]])))

@@ -163,3 +163,10 @@ def exact_sine_response(A: torch.Tensor, B: torch.Tensor, C: torch.Tensor, omega
     hp = (hp0[None, :] * torch.exp(1j * omega * t)[:, None]).imag                     # (T, n)
     hom = torch.linalg.matrix_exp(A[None] * t[:, None, None]) @ (-hp0.imag).to(A.dtype)  # (T, n)
     return ((hp + hom.real).to(torch.complex128) @ C.transpose(0, 1)).real
+
+
+def rotation_scaling(r: float, theta: float) -> torch.Tensor:
+    """The real 2×2 matrix ``r·[[cos θ, -sin θ], [sin θ, cos θ]]`` with eigenvalues ``r·e^{±iθ}``:
+    each step scales the state by ``r`` and turns it by ``θ``."""
+    c, s = torch.cos(torch.tensor(theta)), torch.sin(torch.tensor(theta))
+    return r * torch.stack([torch.stack([c, -s]), torch.stack([s, c])])

@@ -5,7 +5,7 @@ Chapter modules: ``viz.recurrence`` (Chapter 1), ``viz.convolution`` (2), ``viz.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Sequence
 
 import matplotlib.pyplot as plt
 
@@ -40,3 +40,16 @@ def show(fn: Callable):
     from IPython.display import Markdown
 
     return Markdown(f"```python\n{inspect.getsource(fn).rstrip()}\n```")
+
+
+def plot_curves(x: Sequence[float], curves: dict[str, Sequence[float]], xlabel: str, ylabel: str,
+                title: str, source: str, log: bool = False) -> plt.Figure:
+    """Several measured or computed curves over one x axis (log-log when ``log``)."""
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    for name, ys in curves.items():
+        (ax.loglog if log else ax.plot)(x, ys, "-o" if len(x) <= 20 else "-", ms=4, label=name)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return stamp(fig, source)

@@ -1,0 +1,96 @@
+"""Exercises of Chapter 2 (the convolution view). References call the package: one source of truth."""
+from __future__ import annotations
+
+import torch
+
+from ..convolution import causal_conv, ssm_kernel, toeplitz, vandermonde_kernel
+from . import Case, Exercise
+
+
+def _stable_dense(gen: torch.Generator, n: int, m: int, p: int, dtype=torch.float64):
+    A = torch.randn(n, n, generator=gen, dtype=dtype)
+    A = 0.9 * A / torch.linalg.eigvals(A).abs().max().to(dtype)  # spectral radius 0.9
+    return A, torch.randn(n, m, generator=gen, dtype=dtype), torch.randn(p, n, generator=gen, dtype=dtype)
+
+
+def _powers_cases() -> list[Case]:
+    gen = torch.Generator().manual_seed(20)
+    cases = []
+    for describe, (n, m, p, L) in [("SISO, n=3, L=10", (3, 1, 1, 10)),
+                                   ("L=1: only K_0 = C B", (4, 1, 1, 1)),
+                                   ("multichannel m=2, p=3, odd L=17", (5, 2, 3, 17)),
+                                   ("n=1, L=64", (1, 1, 1, 64))]:
+        cases.append(Case(describe, _stable_dense(gen, n, m, p) + (L,)))
+    A, B, C = _stable_dense(gen, 4, 2, 2, dtype=torch.float32)
+    cases.append(Case("float32, L=33", (A, B, C, 33)))
+    return cases
+
+
+def _vandermonde_cases() -> list[Case]:
+    gen = torch.Generator().manual_seed(21)
+
+    def system(n, m, p, complex_=True):
+        dtype = torch.complex128 if complex_ else torch.float64
+        r = 0.2 + 0.79 * torch.rand(n, generator=gen, dtype=torch.float64)
+        if complex_:
+            lam = torch.polar(r, 6.28 * torch.rand(n, generator=gen, dtype=torch.float64))
+        else:  # real eigenvalues of both signs: negative ones make the kernel alternate
+            lam = r * torch.where(torch.rand(n, generator=gen) < 0.5, -1.0, 1.0).to(r.dtype)
+        B = torch.randn(n, m, generator=gen, dtype=dtype)
+        return lam, B, torch.randn(p, n, generator=gen, dtype=dtype)
+
+    return [Case("complex λ, SISO, L=12", system(4, 1, 1) + (12,)),
+            Case("L=1", system(3, 1, 1) + (1,)),
+            Case("real λ, m=2, p=3, odd L=31", system(5, 2, 3, complex_=False) + (31,)),
+            Case("n=1, long L=200", system(1, 1, 1) + (200,))]
+
+
+def _fft_cases() -> list[Case]:
+    gen = torch.Generator().manual_seed(22)
+    r = lambda *shape: torch.randn(*shape, generator=gen, dtype=torch.float64)  # noqa: E731
+    return [Case("1-D, l = L = 16", (r(16), r(16))),
+            Case("length 1", (r(1), r(1))),
+            Case("odd length 37, batch axes (2, 3)", (r(2, 3, 37), r(2, 3, 37))),
+            Case("one kernel per channel: x (4, 3, 50), K (3, 50)", (r(4, 3, 50), r(3, 50))),
+            Case("short kernel: x (2, 64), K (5,)", (r(2, 64), r(5)))]
+
+
+def _toeplitz_cases() -> list[Case]:
+    gen = torch.Generator().manual_seed(23)
+    return [Case("L = 5", (torch.randn(5, generator=gen, dtype=torch.float64),)),
+            Case("L = 1", (torch.randn(1, generator=gen, dtype=torch.float64),)),
+            Case("K = 0, 1, 2, ... (check the orientation)", (torch.arange(6.0),)),
+            Case("odd L = 33", (torch.randn(33, generator=gen, dtype=torch.float64),))]
+
+
+EXERCISES = {
+    "2.1": Exercise(
+        title="the kernel from matrix powers",
+        reference=ssm_kernel,
+        cases=_powers_cases,
+        hint="K[k] = C @ A^k @ B has shape (p, m); stack k = 0, ..., L-1 into (L, p, m). "
+             "Start from A^0 B = B and multiply by A once per tap.",
+    ),
+    "2.2": Exercise(
+        title="the Vandermonde kernel of a diagonal SSM",
+        reference=vandermonde_kernel,
+        cases=_vandermonde_cases,
+        hint="Build V[k, i] = lam[i]**k of shape (L, n), then K[k] = C @ diag(V[k]) @ B, e.g. "
+             "torch.einsum('pn,kn,nm->kpm', C, V, B). Keep the dtype complex if lam is complex.",
+    ),
+    "2.3": Exercise(
+        title="causal convolution by FFT",
+        reference=lambda x, K: causal_conv(x, K, method="fft"),
+        cases=_fft_cases,
+        hint="Zero-pad both to n >= l + L - 1 (torch.fft.rfft(x, n=n)), multiply, invert with "
+             "torch.fft.irfft(..., n=n) and keep the first l samples. Without the padding the "
+             "product computes a circular convolution. Drop taps of K beyond l first.",
+    ),
+    "2.4": Exercise(
+        title="the Toeplitz matrix of a kernel",
+        reference=toeplitz,
+        cases=_toeplitz_cases,
+        hint="T[i, j] = K[i - j] where i >= j and 0 above the diagonal; T has shape (L, L) "
+             "and T[i, 0] = K[i] (the first column is the kernel).",
+    ),
+}
