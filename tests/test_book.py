@@ -1,0 +1,25 @@
+"""The book builds offline with warnings as errors, and shows what nbval checked."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.mark.book
+def test_book_builds_without_warnings(tmp_path):
+    jb = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run([str(jb), "build", str(ROOT), "--path-output", str(tmp_path),
+                             "--warningiserror", "--nitpick", "--keep-going"],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    html = tmp_path / "_build" / "html"
+    chapter = (html / "notebooks" / "01_linear_recurrence.html").read_text()
+    assert "✔ EMA loop == 1-state SSM scan" in chapter            # stored outputs are shown
+    assert "BEGIN SOLUTION" in chapter and "toggle" in chapter    # solutions present, folded
+    assert "Gu" in (html / "book" / "bibliography.html").read_text()
+    for page in ["book/preface", "book/notation", "book/instructors", "notebooks/02_convolution_view",
+                 "notebooks/03_ssd_duality"]:
+        assert (html / f"{page}.html").exists(), page
