@@ -1,7 +1,7 @@
 # The course's commands. Each one creates (or reuses) the virtual environment .venv first.
 #   make book   build the HTML book into _build/html (warnings are errors)
 #   make test   run every test: package, property tests, notebooks (nbval), student edition, book
-#   make lab    open JupyterLab on the notebooks (widgets work)
+#   make lab    write the student edition if missing, then open JupyterLab (widgets work)
 #   make student  write the student edition (solutions removed) into student/
 PYTHON ?= python3
 VENV   := .venv
@@ -23,7 +23,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	test -d student || $(BIN)/python -m ssmcourse.editions notebooks student
+	$(BIN)/jupyter lab
 
 student: $(STAMP)
 	$(BIN)/python -m ssmcourse.editions notebooks student

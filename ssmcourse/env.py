@@ -37,7 +37,7 @@ def doctor(verbose: bool = True) -> dict:
     if sys.version_info < (3, 10):
         info["advice"].append("Python >= 3.10 is required.")
     if not cuda:
-        info["advice"].append("No GPU: every chapter runs on the CPU; Chapter 6 kernels run in "
+        info["advice"].append("No GPU: every chapter runs on the CPU; Triton kernels run in "
                               "Triton's interpreter (TRITON_INTERPRET=1).")
     if info["threads"] < 2 and (os.cpu_count() or 1) > 1:
         info["advice"].append("torch uses one thread; timings will be slower than stated.")

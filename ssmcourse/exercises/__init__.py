@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import torch
+
 from ..check import CheckFailed, compare
 
 
@@ -79,6 +81,9 @@ def _compare_outputs(actual, expected, ex: Exercise) -> str | None:
             if diff:
                 return f"output {i}: {diff}"
         return None
+    if (isinstance(actual, torch.Tensor) and isinstance(expected, torch.Tensor)
+            and expected.is_floating_point() and actual.dtype != expected.dtype):
+        return f"dtype: got {actual.dtype}, expected {expected.dtype} (keep the inputs' dtype)"
     try:
         return compare(actual, expected, rtol=ex.rtol, atol=ex.atol)
     except TypeError as err:

@@ -28,27 +28,30 @@ def _ema_cases() -> list[Case]:
             Case("length 200, alpha = 0.99", (torch.randn(200, generator=g, dtype=F64), 0.99))]
 
 
-def _zoh_cases() -> list[Case]:
+def _bilinear_diagonal_cases() -> list[Case]:
     g = _rng()
     def system(n, m):
         return -torch.rand(n, generator=g, dtype=F64) * 3, torch.randn(n, m, generator=g, dtype=F64)
     return [Case("n = 1, m = 1", (*system(1, 1), 0.1)),
-            Case("n = 4, m = 3, large step", (*system(4, 3), 2.0)),
-            Case("a nearly-zero eigenvalue -1e-10", (torch.tensor([-1e-10, -1.0], dtype=F64),
-                                                      torch.ones(2, 1, dtype=F64), 0.5)),
+            Case("n = 4, m = 3, a large step", (*system(4, 3), 2.0)),
             Case("an eigenvalue exactly 0 (an integrator)", (torch.tensor([0.0, -2.0], dtype=F64),
                                                               torch.ones(2, 2, dtype=F64), 0.3))]
 
 
-def _scan_reference(Ab, Bb, C, x):
-    return recurrence.scan(Ab, Bb, C, x[None])[0][0]
+def _time_varying_reference(Ab, Bb, C, x):
+    h = torch.zeros(1, Ab.shape[1], dtype=x.dtype)
+    ys = []
+    for t in range(x.shape[0]):
+        y_t, h = recurrence.step(Ab[t], Bb[t], C, h, x[t][None])
+        ys.append(y_t[0])
+    return torch.stack(ys)
 
 
-def _scan_cases() -> list[Case]:
+def _time_varying_cases() -> list[Case]:
     g = _rng()
     def case(describe, n, m, p, l):
-        Ab = torch.randn(n, n, generator=g, dtype=F64) / (2 * n ** 0.5)
-        return Case(describe, (Ab, torch.randn(n, m, generator=g, dtype=F64),
+        Ab = torch.randn(l, n, n, generator=g, dtype=F64) / (2 * n ** 0.5)
+        return Case(describe, (Ab, torch.randn(l, n, m, generator=g, dtype=F64),
                                torch.randn(p, n, generator=g, dtype=F64),
                                torch.randn(l, m, generator=g, dtype=F64)))
     return [case("length 1", 2, 1, 1, 1), case("n = 1 (a scalar state)", 1, 1, 1, 6),
@@ -66,32 +69,36 @@ def _bilinear_cases() -> list[Case]:
 
 
 def _max_euler_step_reference(lams: torch.Tensor) -> torch.Tensor:
-    return 2 / lams.abs().max()
+    # |1 + Δλ|² < 1  ⇔  Δ (Δ|λ|² + 2 Re λ) < 0  ⇔  Δ < -2 Re λ / |λ|²
+    return (-2 * lams.real / lams.abs() ** 2).min()
 
 
 def _max_euler_step_cases() -> list[Case]:
     g = _rng()
-    return [Case("one eigenvalue -4", (torch.tensor([-4.0], dtype=F64),)),
-            Case("eigenvalues -0.5 and -10", (torch.tensor([-0.5, -10.0], dtype=F64),)),
-            Case("16 random eigenvalues", (-torch.rand(16, generator=g, dtype=F64) * 50 - 0.1,))]
+    C128 = torch.complex128
+    return [Case("one real eigenvalue -4", (torch.tensor([-4.0 + 0j], dtype=C128),)),
+            Case("-0.5 and -10 (the fast mode decides)", (torch.tensor([-0.5 + 0j, -10 + 0j], dtype=C128),)),
+            Case("a lightly damped oscillation -0.1 ± 3i", (torch.tensor([-0.1 + 3j, -0.1 - 3j], dtype=C128),)),
+            Case("16 random complex eigenvalues", (torch.complex(-torch.rand(16, generator=g, dtype=F64) * 5 - 0.1,
+                                                                 torch.randn(16, generator=g, dtype=F64) * 4),))]
 
 
 EXERCISES = {
-    "1.1": Exercise("exponential moving average", _ema_reference, _ema_cases,
-                    "keep one number h; for each x_t set h = alpha*h + (1-alpha)*x_t and record h. "
-                    "Start from h = 0 and return a tensor of the same length as x."),
-    "1.2": Exercise("zero-order hold for a diagonal A", recurrence.zoh, _zoh_cases,
-                    "Ā = exp(ΔA) and B̄ = (exp(ΔA) - 1)/A · B row by row. Use torch.expm1 to avoid "
-                    "cancellation when ΔA is tiny, and the limit Δ·B where A = 0 (torch.where).",
-                    rtol=1e-7, atol=1e-12),
-    "1.3": Exercise("the sequential scan", _scan_reference, _scan_cases,
-                    "h starts at zeros(n); for t in range(l): h = Ab @ h + Bb @ x[t]; y[t] = C @ h. "
-                    "The output at step t must already include x[t]."),
+    "1.1": Exercise("the EMA without a loop over time", _ema_reference, _ema_cases,
+                    "unroll (1.1): h_t = sum over s <= t of (1-alpha)·alpha^(t-s)·x_s. That is a "
+                    "lower-triangular l×l matrix times x. Watch alpha = 0: 0**0 must be 1."),
+    "1.2": Exercise("bilinear discretisation of a diagonal A", recurrence.bilinear,
+                    _bilinear_diagonal_cases,
+                    "with a diagonal A every matrix in the bilinear formulas is diagonal, so the "
+                    "inverse is an elementwise 1/(...), and B̄ scales row i of B by a number."),
+    "1.3": Exercise("a time-varying recurrence", _time_varying_reference, _time_varying_cases,
+                    "the same recurrence (1.2), but step t uses Ab[t] and Bb[t]. Start from a zero "
+                    "state; the output at step t must already include x[t]."),
     "1.4": Exercise("bilinear discretisation", recurrence.bilinear, _bilinear_cases,
-                    "with I the identity: Ā = (I - Δ/2·A)⁻¹ (I + Δ/2·A) and B̄ = (I - Δ/2·A)⁻¹ Δ B; "
-                    "torch.linalg.solve(M, R) computes M⁻¹ R."),
+                    "torch.linalg.solve(M, R) computes M⁻¹ R without forming the inverse; the same "
+                    "M = I - Δ/2·A appears in Ā and in B̄."),
     "1.5": Exercise("the largest stable Euler step", _max_euler_step_reference,
                     _max_euler_step_cases,
-                    "Euler maps λ to 1 + Δλ. For real λ < 0, |1 + Δλ| < 1 exactly when Δ < 2/|λ|; "
-                    "the most negative eigenvalue decides."),
+                    "Euler maps λ to 1 + Δλ. Write |1 + Δλ|² < 1 with λ = a + ib and solve for Δ; "
+                    "every eigenvalue must satisfy it."),
 }

@@ -20,8 +20,12 @@ def stamp(fig: plt.Figure, source: str) -> plt.Figure:
 def widget(plot: Callable[..., plt.Figure], **controls):
     """Return an ``ipywidgets`` control panel that redraws ``plot(**values)`` on change.
 
-    ``controls`` map ``plot``'s keyword arguments to ipywidgets (or interact abbreviations).
+    ``controls`` map ``plot``'s keyword arguments to ipywidgets (or interact abbreviations such
+    as ``(min, max, step)``). Controls start at ``plot``'s defaults, so the live panel opens on
+    the same picture as the static one, and redraw when a slider is released.
     """
+    import inspect
+
     import ipywidgets as widgets
     from IPython.display import display
 
@@ -30,7 +34,13 @@ def widget(plot: Callable[..., plt.Figure], **controls):
         display(fig)
         plt.close(fig)
 
-    return widgets.interactive(redraw, **controls)
+    panel = widgets.interactive(redraw, **controls)
+    defaults = {name: p.default for name, p in inspect.signature(plot).parameters.items()}
+    for control in panel.children[:-1]:
+        control.continuous_update = False
+        if defaults.get(control.description, inspect.Parameter.empty) is not inspect.Parameter.empty:
+            control.value = defaults[control.description]
+    return panel
 
 
 def show(fn: Callable):
