@@ -1,6 +1,6 @@
 """Measuring time and memory honestly on a shared, noisy machine.
 
-* :func:`measure`: the median wall time of a call, after a warm-up.
+* :func:`measure`: the median wall time of a call, after a warm-up (:func:`times`: all of them).
 * :func:`loglog_slope`: the growth exponent of a measured curve (1 = linear, 2 = quadratic).
 * :func:`peak_memory`: how much a call raises the peak resident memory (Linux);
   :func:`peak_memory_growth` measures it in a fresh process for several sizes.
@@ -17,18 +17,23 @@ import time
 from typing import Callable, Sequence
 
 
-def measure(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -> float:
-    """Median wall-clock seconds of ``fn()`` over ``repeat`` runs after ``warmup`` runs."""
+def times(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -> list[float]:
+    """Wall-clock seconds of ``repeat`` calls of ``fn()``, after ``warmup`` calls."""
     if repeat < 1:
         raise ValueError(f"repeat: got {repeat}, expected >= 1")
     for _ in range(warmup):
         fn()
-    times = []
+    seconds = []
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def measure(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -> float:
+    """Median wall-clock seconds of ``fn()`` over ``repeat`` runs after ``warmup`` runs."""
+    return statistics.median(times(fn, repeat, warmup))
 
 
 def loglog_slope(xs: Sequence[float], ys: Sequence[float]) -> float:

@@ -155,23 +155,19 @@ def _chunk(t: torch.Tensor, q: int) -> torch.Tensor:
     return t.transpose(1, 2).reshape(b, h, l // q, q, *t.shape[3:]).contiguous()
 
 
-def ssd_chunked(X: torch.Tensor, A: torch.Tensor, B: torch.Tensor, C: torch.Tensor,
-                chunk_size: int = 64,
-                initial_state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """The chunked SSD algorithm: ``M`` split into ``chunk_size × chunk_size`` blocks.
+def four_steps(X: torch.Tensor, A: torch.Tensor, B: torch.Tensor, C: torch.Tensor,
+               chunk_size: int, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The four steps of chunked SSD on one stretch of the sequence, from ``state``.
 
-    Diagonal blocks are small masked attentions; off-diagonal blocks have rank ≤ n and are
-    computed through the chunk states, passed from chunk to chunk by a linear-time loop.
-    Same arguments and results as :func:`ssd_recurrent`; any ``l`` (padded internally with
-    ``A = 0`` and zero inputs, which change nothing), any ``chunk_size ≥ 1``.
-    Time O(l·q·(n+p) + l·n·p), memory O(l·q): no ``l × l`` tensor.
+    ``X (b,l,h,p)``, ``A (b,l,h)``, ``B, C (b,l,h,n)``, ``state (b,h,p,n)`` (all one dtype,
+    already checked) → ``(Y (b,l,h,p), final_state)``. Pads ``l`` to whole chunks with
+    ``A = 0`` and zero inputs: a padded step keeps the state and adds nothing.
     """
-    dtype = _check_ssd(X, A, B, C, initial_state)
-    q = v.integer(chunk_size, "chunk_size", 1)
+    q = chunk_size
     b, l, h, p = X.shape
-    n = B.shape[-1]
     pad = -l % q
-    X, A, B, C = (F.pad(t.to(dtype), (0, 0) * (t.dim() - 2) + (0, pad)) for t in (X, A, B, C))
+    if pad:
+        X, A, B, C = (F.pad(t, (0, 0) * (t.dim() - 2) + (0, pad)) for t in (X, A, B, C))
     X, A, B, C = (_chunk(t, q) for t in (X, A, B, C))        # (b, h, c, q, [p | n])
     A_cumsum = torch.cumsum(A, dim=-1)                        # Σ_{k ≤ t} A_k within a chunk
 
@@ -189,8 +185,6 @@ def ssd_chunked(X: torch.Tensor, A: torch.Tensor, B: torch.Tensor, C: torch.Tens
     #    boundary (middle term of factorization of off-diagonal blocks; A terms): a loop
     #    over chunks, linear in their number.
     chunk_decay = torch.exp(A_cumsum[..., -1])                # (b, h, c)
-    state = (torch.zeros(b, h, p, n, dtype=dtype, device=X.device) if initial_state is None
-             else initial_state.to(dtype))
     entering = []                                             # the state before each chunk
     for c in range(states.shape[2]):
         entering.append(state)
@@ -203,6 +197,38 @@ def ssd_chunked(X: torch.Tensor, A: torch.Tensor, B: torch.Tensor, C: torch.Tens
 
     Y = (Y_diag + Y_off).reshape(b, h, l + pad, p)[:, :, :l]
     return Y.transpose(1, 2), state
+
+
+GROUP_ELEMENTS = 1 << 19  # entries of each (q × q) temporary per group: a few MiB, cache sized
+
+
+def ssd_chunked(X: torch.Tensor, A: torch.Tensor, B: torch.Tensor, C: torch.Tensor,
+                chunk_size: int = 64,
+                initial_state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The chunked SSD algorithm: ``M`` split into ``chunk_size × chunk_size`` blocks.
+
+    Diagonal blocks are small masked attentions; off-diagonal blocks have rank ≤ n and are
+    computed through the chunk states, passed from chunk to chunk by a linear-time loop
+    (:func:`four_steps`). Same arguments and results as :func:`ssd_recurrent`; any ``l``
+    (padded with ``A = 0`` and zero inputs, which change nothing), any ``chunk_size ≥ 1``.
+
+    The chunks are processed in groups of about :data:`GROUP_ELEMENTS` ``(q × q)`` entries,
+    carrying the state from group to group, so temporaries stay cache sized whatever ``l``:
+    time O(l·q·(n+p) + l·n·p), memory O(l·(p+n)) for inputs and output, no ``l × l`` tensor.
+    """
+    dtype = _check_ssd(X, A, B, C, initial_state)
+    q = v.integer(chunk_size, "chunk_size", 1)
+    b, l, h, p = X.shape
+    n = B.shape[-1]
+    X, A, B, C = (t.to(dtype) for t in (X, A, B, C))
+    state = (torch.zeros(b, h, p, n, dtype=dtype, device=X.device) if initial_state is None
+             else initial_state.to(dtype))
+    span = q * max(1, GROUP_ELEMENTS // (b * h * q * q))     # tokens per group: whole chunks
+    Y = torch.empty(b, l, h, p, dtype=dtype, device=X.device)
+    for start in range(0, l, span):
+        t = slice(start, start + span)
+        Y[:, t], state = four_steps(X[:, t], A[:, t], B[:, t], C[:, t], q, state)
+    return Y, state
 
 
 def ssd_flops(form: str, b: int, l: int, h: int, p: int, n: int, chunk_size: int = 64) -> int:
