@@ -6,6 +6,7 @@ implementation here, which the chapter shows and checks against its naive versio
     recurrence   Chapter 1: discretisation, the sequential scan, streaming, stability
     convolution  Chapter 2: kernels K_k = C A^k B, causal convolution (direct, FFT)
     ssd          Chapter 3: segsum, the semiseparable matrix, SSD (loop, quadratic, chunked)
+    nn           small torch.nn.Modules (the S4D layer of Chapter 2)
     memory       state size and KV-cache accounting
     check        check(actual, expected): tolerant comparison that prints ✔ or a readable diff
     exercises    check("N.k", answer): the autograder of the notebooks' exercises

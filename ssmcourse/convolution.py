@@ -64,7 +64,7 @@ def ssm_kernel(Ab: torch.Tensor, Bb: torch.Tensor, C: torch.Tensor, L: int) -> t
 
 
 def toeplitz(K: torch.Tensor) -> torch.Tensor:
-    """The causal Toeplitz matrix of a kernel: ``T[..., i, j] = K[..., i-j]`` for ``j <= i``, else 0.
+    """The causal Toeplitz matrix of a kernel: ``T[..., i, j] = K[..., i-j]`` if ``j <= i``, else 0.
 
     ``K (..., L)`` → ``T (..., L, L)``, so that ``T @ x == causal_conv(x, K)`` for ``x (L,)``.
     Row ``i`` holds the weights output ``i`` puts on each past input: a causal "attention" matrix.
@@ -114,7 +114,8 @@ def causal_conv(x: torch.Tensor, K: torch.Tensor, method: str = "fft") -> torch.
         lead = torch.broadcast_shapes(x.shape[:-1], K.shape[:-1])
     except RuntimeError:
         raise ValueError(f"K: leading axes {tuple(K.shape[:-1])} do not broadcast with x's "
-                         f"{tuple(x.shape[:-1])} (x {tuple(x.shape)}, K {tuple(K.shape)})") from None
+                         f"{tuple(x.shape[:-1])} (x {tuple(x.shape)}, K {tuple(K.shape)})"
+                         ) from None
     l = x.shape[-1]
     dtype = torch.promote_types(x.dtype, K.dtype)
     x = x.to(dtype).expand(*lead, l).reshape(-1, l)
@@ -163,14 +164,15 @@ def s4d_kernel(log_dt: torch.Tensor, A: torch.Tensor, C: torch.Tensor, L: int) -
     _, Bb = s4d_discretize(log_dt, A)
     v.tensor(C, "C", ndim=2)
     if C.shape != A.shape:
-        raise ValueError(f"C: expected shape {tuple(A.shape)} (the shape of A), got {tuple(C.shape)}")
+        raise ValueError(f"C: expected shape {tuple(A.shape)} (the shape of A), "
+                         f"got {tuple(C.shape)}")
     dtA = torch.exp(log_dt)[:, None] * A                                    # (d, n): log Ā
     V = torch.exp(dtA[..., None] * torch.arange(L, device=A.device))        # (d, n, L): Ā^k
     return 2 * torch.einsum("dn,dnl->dl", C * Bb, V).real
 
 
 def s4d_lin(d: int, n: int) -> torch.Tensor:
-    """S4D-Lin initialisation: ``A_k = -1/2 + iπk`` for ``k < n``, the same for each of ``d`` channels.
+    """S4D-Lin initialisation: ``A_k = -1/2 + iπk`` for ``k < n``, in each of ``d`` channels.
 
     Returns ``A (d,n)`` complex64. The imaginary parts are frequencies spread linearly, so the
     modes form a Fourier-like basis of oscillations that all decay at the same rate.

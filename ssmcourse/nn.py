@@ -25,8 +25,8 @@ class S4D(nn.Module):
     ``D (d,)`` the skip connection. ``B = 1`` (absorbed into ``C``).
 
     ``forward(x (b,d,l), mode)``: ``"conv"`` (a causal convolution with the kernel, by FFT or
-    directly, for training in parallel) or ``"recurrent"`` (a loop of :meth:`step`, for inference); both
-    return ``y (b,d,l)`` and agree to rounding.
+    directly, for training in parallel) or ``"recurrent"`` (a loop of :meth:`step`, for
+    inference); both return ``y (b,d,l)`` and agree to rounding.
     """
 
     def __init__(self, d: int, n: int = 32, init: str = "lin", dt_min: float = 1e-3,
@@ -47,7 +47,7 @@ class S4D(nn.Module):
         return torch.complex(-torch.exp(self.A_log), self.A_imag)
 
     def kernel(self, L: int) -> torch.Tensor:
-        """The layer's convolution kernel ``(d, L)``: see :func:`ssmcourse.convolution.s4d_kernel`."""
+        """The layer's kernel ``(d, L)``: see :func:`ssmcourse.convolution.s4d_kernel`."""
         return s4d_kernel(self.log_dt, self.A(), torch.view_as_complex(self.C), L)
 
     def step(self, h: torch.Tensor, x_t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -60,7 +60,7 @@ class S4D(nn.Module):
         return y + self.D * x_t, h
 
     def forward(self, x: torch.Tensor, mode: str = "conv", method: str = "fft") -> torch.Tensor:
-        """``x (b,d,l)`` → ``y (b,d,l)``; ``method`` ("fft" or "direct") applies to ``mode="conv"``."""
+        """``x (b,d,l)`` → ``y (b,d,l)``; ``method`` ("fft" or "direct") is for ``mode="conv"``."""
         v.tensor(x, "x", ndim=3)
         v.dim(x, "x", 1, self.D.shape[0], "the layer's channels d")
         if mode == "conv":

@@ -1,16 +1,18 @@
-"""Exercises of Chapter 2 (the convolution view). References call the package: one source of truth."""
+"""Exercises of Chapter 2 (the convolution view). The references call the package functions."""
 from __future__ import annotations
 
 import torch
 
-from ..convolution import causal_conv, ssm_kernel, toeplitz, vandermonde_kernel
+from ..convolution import (causal_conv, s4d_kernel, s4d_lin, s4d_real, ssm_kernel, toeplitz,
+                           vandermonde_kernel)
 from . import Case, Exercise
 
 
 def _stable_dense(gen: torch.Generator, n: int, m: int, p: int, dtype=torch.float64):
     A = torch.randn(n, n, generator=gen, dtype=dtype)
     A = 0.9 * A / torch.linalg.eigvals(A).abs().max().to(dtype)  # spectral radius 0.9
-    return A, torch.randn(n, m, generator=gen, dtype=dtype), torch.randn(p, n, generator=gen, dtype=dtype)
+    B = torch.randn(n, m, generator=gen, dtype=dtype)
+    return A, B, torch.randn(p, n, generator=gen, dtype=dtype)
 
 
 def _powers_cases() -> list[Case]:
@@ -63,6 +65,23 @@ def _toeplitz_cases() -> list[Case]:
             Case("odd L = 33", (torch.randn(33, generator=gen, dtype=torch.float64),))]
 
 
+def _s4d_cases() -> list[Case]:
+    gen = torch.Generator().manual_seed(24)
+    c128 = torch.complex128
+
+    def params(d, n, A):
+        log_dt = torch.empty(d, dtype=torch.float64).uniform_(-6.9, -2.3, generator=gen)  # Δ ≤ 0.1
+        C = torch.randn(d, n, generator=gen, dtype=c128)
+        return log_dt, A.to(c128), C
+
+    A_rand = torch.complex(-torch.exp(torch.randn(3, 5, generator=gen, dtype=torch.float64)),
+                           torch.randn(3, 5, generator=gen, dtype=torch.float64))
+    return [Case("S4D-Lin, d=2, n=4, L=16", params(2, 4, s4d_lin(2, 4)) + (16,)),
+            Case("L = 1", params(1, 3, s4d_lin(1, 3)) + (1,)),
+            Case("S4D-Real, odd L=37", params(3, 6, s4d_real(3, 6)) + (37,)),
+            Case("random A = -exp(A_log) + i A_imag, L=100", params(3, 5, A_rand) + (100,))]
+
+
 EXERCISES = {
     "2.1": Exercise(
         title="the kernel from matrix powers",
@@ -92,5 +111,15 @@ EXERCISES = {
         cases=_toeplitz_cases,
         hint="T[i, j] = K[i - j] where i >= j and 0 above the diagonal; T has shape (L, L) "
              "and T[i, 0] = K[i] (the first column is the kernel).",
+    ),
+    "2.5": Exercise(
+        title="the S4D kernel",
+        reference=s4d_kernel,
+        cases=_s4d_cases,
+        hint="Discretise with ZOH and B = 1: dtA = exp(log_dt)[:, None] * A, Ab = exp(dtA), "
+             "Bb = (exp(dtA) - 1) / A. Then K[c, k] = 2 * Re(sum_i C[c, i] * Bb[c, i] * "
+             "Ab[c, i]**k), of shape (d, L), real.",
+        rtol=1e-7,
+        atol=1e-10,
     ),
 }
