@@ -146,7 +146,7 @@ def main() -> int:
         print(f"  {'PASS' if ok else 'FAIL'}  {name}: {value}   [target {want}]")
 
     result = {
-        "command": "python benchmarks/bench_ssd.py " + " ".join(sys.argv[1:]),
+        "command": " ".join(["python", "benchmarks/bench_ssd.py", *sys.argv[1:]]),
         "config": CONFIG | {"threads": torch.get_num_threads(), "repeat": args.repeat},
         "hardware": cpu, "cpus_visible": os.cpu_count(), "torch": torch.__version__,
         "python": platform.python_version(), "matmul_gflops": peak,
