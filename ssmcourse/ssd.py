@@ -1,10 +1,13 @@
 """Chapter 3: SSD — state space models are structured attention (Mamba-2, Dao & Gu 2024).
 
-With a scalar decay per head (``A_t = a_t I``, ``a_t = exp(A_t)`` for the log-decay ``A_t ≤ 0``)
-the recurrence ``h_t = a_t h_{t-1} + x_t B_tᵀ``, ``y_t = h_t C_t`` maps a whole sequence as
-``Y = M X`` with the 1-semiseparable matrix
+With a scalar decay per head (state matrix ``a_t I``, ``a_t = exp(A_t)`` for the log-decay
+``A_t = Δ_t·A ≤ 0``, where ``A < 0`` is the per-head parameter) the recurrence
+``h_t = a_t h_{t-1} + x_t B_tᵀ``, ``y_t = h_t C_t`` maps a whole sequence as ``Y = M X`` with the
+n-semiseparable matrix (every block on or below the diagonal has rank ≤ n)
 
-    M = L ∘ (C Bᵀ),   L[i, j] = a_{j+1} ··· a_i = exp(A_{j+1} + … + A_i)  (j ≤ i), 0 above.
+    M = L ∘ (C Bᵀ),   L[i, j] = a_{j+1} ··· a_i = exp(A_{j+1} + … + A_i)  (j ≤ i), 0 above,
+
+whose mask ``L`` alone is 1-semiseparable (those blocks have rank 1).
 
 The same ``M`` is computed three ways: a loop over time (:func:`ssd_recurrent`, linear time,
 constant state), masked attention (:func:`ssd_quadratic`, quadratic, matmul friendly) and the
@@ -12,7 +15,7 @@ chunked algorithm (:func:`ssd_chunked`, linear time *and* matmuls). With ``a_t =
 linear attention (:func:`causal_linear_attention`).
 
 Shapes (the paper's letters): ``b`` batch, ``l`` length, ``h`` heads, ``p`` head dim,
-``n`` state size, ``q`` chunk length, ``c`` number of chunks. ``X (b,l,h,p)``, ``A (b,l,h)``,
+``n`` state size, ``q`` chunk length, ``c`` the index of a chunk. ``X (b,l,h,p)``, ``A (b,l,h)``,
 ``B, C (b,l,h,n)``, states ``(b,h,p,n)``.
 """
 from __future__ import annotations
@@ -44,6 +47,15 @@ def segsum(x: torch.Tensor) -> torch.Tensor:
     return out.masked_fill(~causal, -torch.inf)
 
 
+def _check_log_decay(A: torch.Tensor) -> None:
+    """Raise unless every log-decay ``A_t = Δ_t·A`` is ≤ 0 (``a_t = exp(A_t) ≤ 1``)."""
+    if A.is_complex():
+        raise TypeError(f"A: expected a real log-decay, got {A.dtype}")
+    if bool((A > 0).any()):
+        raise ValueError(f"A: expected log-decays <= 0 (a_t = exp(A_t) <= 1), got max "
+                         f"{float(A.max()):.3g}; pass Δ·A with A < 0, e.g. -softplus(·)")
+
+
 def _check_ssd(X, A, B, C, initial_state=None) -> torch.dtype:
     """Validate the SSD arguments; return the compute dtype (at least float32)."""
     v.tensor(X, "X", ndim=4)
@@ -61,9 +73,7 @@ def _check_ssd(X, A, B, C, initial_state=None) -> torch.dtype:
     v.tensor(C, "C", ndim=4)
     if C.shape != B.shape:
         raise ValueError(f"C: expected shape {tuple(B.shape)} (the shape of B), got {tuple(C.shape)}")
-    if bool((A > 0).any()):
-        raise ValueError(f"A: expected log-decays <= 0 (a_t = exp(A_t) <= 1), got max "
-                         f"{float(A.max()):.3g}; pass Δ·A with A < 0, e.g. -softplus(·)")
+    _check_log_decay(A)
     dtype = torch.promote_types(torch.promote_types(X.dtype, A.dtype),
                                 torch.promote_types(B.dtype, C.dtype))
     dtype = torch.promote_types(dtype, torch.float32)
@@ -111,6 +121,7 @@ def ssd_matrix(A: torch.Tensor, B: torch.Tensor, C: torch.Tensor) -> torch.Tenso
     if tuple(B.shape[:3]) != tuple(A.shape) or C.shape != B.shape:
         raise ValueError(f"B, C: expected shape {tuple(A.shape)} + (n,) (the shape of A), "
                          f"got {tuple(B.shape)} and {tuple(C.shape)}")
+    _check_log_decay(A)
     L = torch.exp(segsum(A.transpose(1, 2)))                             # (b, h, l, l)
     CB = C.transpose(1, 2) @ B.permute(0, 2, 3, 1)                       # (b, h, l, l)
     return L * CB.to(L.dtype)
@@ -155,7 +166,7 @@ def _chunk(t: torch.Tensor, q: int) -> torch.Tensor:
     return t.transpose(1, 2).reshape(b, h, l // q, q, *t.shape[3:]).contiguous()
 
 
-def four_steps(X: torch.Tensor, A: torch.Tensor, B: torch.Tensor, C: torch.Tensor,
+def _four_steps(X: torch.Tensor, A: torch.Tensor, B: torch.Tensor, C: torch.Tensor,
                chunk_size: int, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """The four steps of chunked SSD on one stretch of the sequence, from ``state``.
 
@@ -171,6 +182,7 @@ def four_steps(X: torch.Tensor, A: torch.Tensor, B: torch.Tensor, C: torch.Tenso
     X, A, B, C = (_chunk(t, q) for t in (X, A, B, C))        # (b, h, c, q, [p | n])
     A_cumsum = torch.cumsum(A, dim=-1)                        # Σ_{k ≤ t} A_k within a chunk
 
+    # The step names follow the comments of the Mamba-2 authors' reference code (ssd_minimal.py).
     # 1. Compute the output for each intra-chunk (diagonal blocks): a small masked attention.
     L = torch.exp(segsum(A))                                  # (b, h, c, q, q)
     Y_diag = ((C @ B.transpose(-1, -2)) * L) @ X              # (b, h, c, q, p)
@@ -186,7 +198,7 @@ def four_steps(X: torch.Tensor, A: torch.Tensor, B: torch.Tensor, C: torch.Tenso
     #    over chunks, linear in their number.
     chunk_decay = torch.exp(A_cumsum[..., -1])                # (b, h, c)
     entering = []                                             # the state before each chunk
-    for c in range(states.shape[2]):
+    for c in range(states.shape[2]):                          # c: the index of a chunk
         entering.append(state)
         state = chunk_decay[:, :, c, None, None] * state + states[:, :, c]
     entering = torch.stack(entering, dim=2)                   # (b, h, c, p, n)
@@ -209,7 +221,7 @@ def ssd_chunked(X: torch.Tensor, A: torch.Tensor, B: torch.Tensor, C: torch.Tens
 
     Diagonal blocks are small masked attentions; off-diagonal blocks have rank ≤ n and are
     computed through the chunk states, passed from chunk to chunk by a linear-time loop
-    (:func:`four_steps`). Same arguments and results as :func:`ssd_recurrent`; any ``l``
+    (:func:`_four_steps`). Same arguments and results as :func:`ssd_recurrent`; any ``l``
     (padded with ``A = 0`` and zero inputs, which change nothing), any ``chunk_size ≥ 1``.
 
     The chunks are processed in groups of about :data:`GROUP_ELEMENTS` ``(q × q)`` entries,
@@ -227,7 +239,7 @@ def ssd_chunked(X: torch.Tensor, A: torch.Tensor, B: torch.Tensor, C: torch.Tens
     Y = torch.empty(b, l, h, p, dtype=dtype, device=X.device)
     for start in range(0, l, span):
         t = slice(start, start + span)
-        Y[:, t], state = four_steps(X[:, t], A[:, t], B[:, t], C[:, t], q, state)
+        Y[:, t], state = _four_steps(X[:, t], A[:, t], B[:, t], C[:, t], q, state)
     return Y, state
 
 
@@ -248,6 +260,6 @@ def ssd_flops(form: str, b: int, l: int, h: int, p: int, n: int, chunk_size: int
         per_head = 2 * l * l * (n + p)
     else:
         q = v.integer(chunk_size, "chunk_size", 1)
-        c = -(-l // q)
-        per_head = c * (2 * q * q * (n + p) + 4 * q * p * n + 2 * p * n)
+        chunks = -(-l // q)
+        per_head = chunks * (2 * q * q * (n + p) + 4 * q * p * n + 2 * p * n)
     return b * h * per_head

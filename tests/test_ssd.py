@@ -213,6 +213,10 @@ def test_error_positive_log_decay():
     for fn in (ssd.ssd_recurrent, ssd.ssd_quadratic, ssd.ssd_chunked):
         with pytest.raises(ValueError, match=r"A: expected log-decays <= 0.*got max 0.5"):
             fn(X, A + 0.5 + A.abs(), B, C)
+    with pytest.raises(ValueError, match=r"A: expected log-decays <= 0.*got max 0.5"):
+        ssd.ssd_matrix(A + 0.5 + A.abs(), B, C)
+    with pytest.raises(TypeError, match="A: expected a real log-decay"):
+        ssd.ssd_matrix(A.to(torch.complex64), B, C)
 
 
 def test_error_initial_state_shape():

@@ -51,7 +51,7 @@ def plot_attention_matrices(A: torch.Tensor, B: torch.Tensor, C: torch.Tensor,
     return stamp(fig, "ssmcourse.viz.ssd.plot_attention_matrices")
 
 
-def _draw_blocks(ax, M: torch.Tensor, q: int, n: int) -> None:
+def _draw_blocks(ax, M: torch.Tensor, q: int) -> None:
     """``M`` with its chunk blocks outlined and each off-diagonal block's rank written in it."""
     l = M.shape[-1]
     _heatmap(ax, M, "")
@@ -76,7 +76,7 @@ def plot_chunk_blocks(A: torch.Tensor, B: torch.Tensor, C: torch.Tensor, chunk_s
     through the state) in green, each labelled with its numerical rank (at most n)."""
     M = ssd.ssd_matrix(A, B, C)[0, head].double()
     fig, ax = plt.subplots(figsize=(6.2, 5.6))
-    _draw_blocks(ax, M, chunk_size, B.shape[-1])
+    _draw_blocks(ax, M, chunk_size)
     ax.set_title(f"M in chunks of q = {chunk_size}: diagonal blocks (black) and\n"
                  f"low-rank off-diagonal blocks (green, r = rank ≤ n = {B.shape[-1]})")
     fig.tight_layout(rect=(0, 0.02, 1, 1))
@@ -90,7 +90,7 @@ def plot_chunk_gallery(A: torch.Tensor, B: torch.Tensor, C: torch.Tensor,
     k = len(chunk_sizes)
     fig, axes = plt.subplots(1, k, figsize=(4.4 * k, 4.2), squeeze=False)
     for ax, q in zip(axes[0], chunk_sizes):
-        _draw_blocks(ax, M, q, B.shape[-1])
+        _draw_blocks(ax, M, q)
     fig.suptitle(f"The same M = L ∘ C Bᵀ in chunks: diagonal blocks (black) are small attentions, "
                  f"off-diagonal blocks (green) have rank ≤ n = {B.shape[-1]}")
     fig.tight_layout(rect=(0, 0.02, 1, 1))
@@ -141,8 +141,7 @@ def plot_timings(seconds: Mapping[str, Mapping[int, float]], title: str) -> plt.
         ax.axvline(wins[0], color="0.5", ls="--", lw=1)
         ax.text(wins[0], ax.get_ylim()[1], f" chunked SSD faster\n from l = {wins[0]}",
                 va="top", fontsize=8, color="0.3")
-    ax.set(xscale="log", yscale="log", xlabel="sequence length l", ylabel="wall time (s)",
-           title=title)
+    ax.set(yscale="log", xlabel="sequence length l", ylabel="wall time (s)", title=title)
     ax.set_xscale("log", base=2)
     ax.legend(fontsize=8)
     ax.grid(True, which="both", alpha=0.3)
