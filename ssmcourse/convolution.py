@@ -27,21 +27,23 @@ from .recurrence import _check_system
 METHODS = ("direct", "fft")
 
 
-def vandermonde_kernel(Ab: torch.Tensor, Bb: torch.Tensor, C: torch.Tensor, L: int) -> torch.Tensor:
+def vandermonde_kernel(lam: torch.Tensor, Bb: torch.Tensor, C: torch.Tensor,
+                       L: int) -> torch.Tensor:
     """``K_k = C diag(λ)^k B̄`` for a diagonal ``Ā = diag(λ)``: a Vandermonde product.
 
-    ``Ab (n,)`` the eigenvalues λ (real or complex), ``Bb (n,m)``, ``C (p,n)`` → ``K (L,p,m)``.
-    ``V[k, i] = λ_i^k`` is a Vandermonde matrix, so ``K = einsum(C, V, B̄)``: O(L·n·p·m) work,
-    no matrix powers.
+    ``lam (n,)`` the eigenvalues λ (real or complex), ``Bb (n,m)``, ``C (p,n)`` → ``K (L,p,m)``.
+    ``vander[k, i] = λ_i^k`` is a Vandermonde matrix, so ``K = einsum(C, vander, B̄)``:
+    O(L·n·p·m) work, no matrix powers.
     """
-    _check_system(Ab, Bb, C)
+    _check_system(lam, Bb, C)
     L = v.integer(L, "L", 1)
-    if Ab.dim() != 1:
-        raise ValueError(f"Ab: expected the diagonal (n,) of Ā, got shape {tuple(Ab.shape)}")
-    k = torch.arange(1, L, device=Ab.device)
-    V = torch.cat([torch.ones_like(Ab)[None], Ab[None] ** k[:, None]])  # (L, n); λ^0 = 1 even at 0
-    dtype = torch.promote_types(torch.promote_types(Ab.dtype, Bb.dtype), C.dtype)
-    return torch.einsum("pn,kn,nm->kpm", C.to(dtype), V.to(dtype), Bb.to(dtype))
+    if lam.dim() != 1:
+        raise ValueError(f"lam: expected the diagonal (n,) of Ā, got shape {tuple(lam.shape)}")
+    k = torch.arange(1, L, device=lam.device)
+    # (L, n): vander[k, i] = λ_i^k, with λ^0 = 1 written out (torch's complex 0**0 is NaN)
+    vander = torch.cat([torch.ones_like(lam)[None], lam[None] ** k[:, None]])
+    dtype = torch.promote_types(torch.promote_types(lam.dtype, Bb.dtype), C.dtype)
+    return torch.einsum("pn,kn,nm->kpm", C.to(dtype), vander.to(dtype), Bb.to(dtype))
 
 
 def ssm_kernel(Ab: torch.Tensor, Bb: torch.Tensor, C: torch.Tensor, L: int) -> torch.Tensor:
@@ -73,7 +75,8 @@ def toeplitz(K: torch.Tensor) -> torch.Tensor:
     if K.dim() < 1 or K.shape[-1] < 1:
         raise ValueError(f"K: expected shape (..., L) with L >= 1, got {tuple(K.shape)}")
     L = K.shape[-1]
-    lag = torch.arange(L)[:, None] - torch.arange(L)[None, :]  # (L, L): i - j
+    idx = torch.arange(L, device=K.device)
+    lag = idx[:, None] - idx[None, :]                     # (L, L): i - j
     T = K[..., lag.clamp(min=0)]
     return T.masked_fill(lag < 0, 0)
 
@@ -130,12 +133,14 @@ def convolve(Ab: torch.Tensor, Bb: torch.Tensor, C: torch.Tensor, x: torch.Tenso
     """The convolution view of :func:`ssmcourse.recurrence.scan`: ``x (b,l,m)`` → ``y (b,l,p)``.
 
     ``y[:, t, i] = Σ_j Σ_k K[k, i, j] x[:, t-k, j]`` with ``K = ssm_kernel(Ab, Bb, C, l)``:
-    one causal convolution per (output, input) channel pair, summed over inputs.
+    one causal convolution per (output, input) channel pair, summed over inputs. ``l >= 1``.
     """
     _check_system(Ab, Bb, C)
     v.tensor(x, "x", ndim=3)
     v.dim(x, "x", 2, Bb.shape[1], "the input channels m of B")
-    K = ssm_kernel(Ab, Bb, C, max(x.shape[1], 1))             # (l, p, m)
+    if x.shape[1] < 1:
+        raise ValueError(f"x: expected shape (b, l, m) with l >= 1, got {tuple(x.shape)}")
+    K = ssm_kernel(Ab, Bb, C, x.shape[1])                                  # (l, p, m)
     y = causal_conv(x.transpose(1, 2)[:, None], K.permute(1, 2, 0), method)  # (b, p, m, l)
     return y.sum(2).transpose(1, 2)
 
@@ -157,18 +162,22 @@ def s4d_kernel(log_dt: torch.Tensor, A: torch.Tensor, C: torch.Tensor, L: int) -
     """The S4D convolution kernel ``K_k = 2·Re(Σ_i C_i Ā_i^k B̄_i)`` per channel.
 
     ``log_dt (d,)``, ``A (d,n)`` complex (continuous, ``Re A < 0``), ``C (d,n)`` complex →
-    ``K (d,L)`` real. Each channel is :func:`vandermonde_kernel` of its own diagonal system;
-    the factor 2·Re adds the ``n`` conjugate modes that are not stored.
+    ``K (d,L)`` real. Each channel is the Vandermonde product of :func:`vandermonde_kernel` for
+    its own diagonal system, with the powers computed as ``Ā^k = exp(k·ΔA)`` (no repeated
+    products); the factor 2·Re adds the ``n`` conjugate modes that are not stored.
     """
     L = v.integer(L, "L", 1)
-    _, Bb = s4d_discretize(log_dt, A)
+    v.tensor(log_dt, "log_dt", ndim=1)
+    v.tensor(A, "A", ndim=2)
+    v.dim(A, "A", 0, log_dt.shape[0], "one row per channel of log_dt")
     v.tensor(C, "C", ndim=2)
     if C.shape != A.shape:
         raise ValueError(f"C: expected shape {tuple(A.shape)} (the shape of A), "
                          f"got {tuple(C.shape)}")
     dtA = torch.exp(log_dt)[:, None] * A                                    # (d, n): log Ā
-    V = torch.exp(dtA[..., None] * torch.arange(L, device=A.device))        # (d, n, L): Ā^k
-    return 2 * torch.einsum("dn,dnl->dl", C * Bb, V).real
+    Bb = torch.expm1(dtA) / A                                               # ZOH, as s4d_discretize
+    vander = torch.exp(dtA[..., None] * torch.arange(L, device=A.device))   # (d, n, L): Ā^k
+    return 2 * torch.einsum("dn,dnl->dl", C * Bb, vander).real
 
 
 def s4d_lin(d: int, n: int) -> torch.Tensor:

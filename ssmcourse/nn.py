@@ -39,7 +39,7 @@ class S4D(nn.Module):
         self.A_imag = nn.Parameter(A.imag)
         lo, hi = math.log(v.positive(dt_min, "dt_min")), math.log(v.positive(dt_max, "dt_max"))
         self.log_dt = nn.Parameter(torch.rand(d) * (hi - lo) + lo)  # log-uniform Δ in [min, max]
-        self.C = nn.Parameter(torch.randn(d, n, 2) * 0.5)              # complex N(0, 1/2 + 1/2)
+        self.C = nn.Parameter(torch.randn(d, n, 2) * 0.5)  # complex, E|C_i|² = 2·0.5² = 0.5
         self.D = nn.Parameter(torch.randn(d))
 
     def A(self) -> torch.Tensor:

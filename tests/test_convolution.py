@@ -170,7 +170,7 @@ BAD_INPUTS = [
     (lambda: cv.ssm_kernel(EYE, ONES(2, 1), ONES(1, 2), 0), r"L: expected an int >= 1, got 0"),
     (lambda: cv.ssm_kernel(EYE, ONES(3, 1), ONES(1, 2), 4), r"B: expected shape\[0\] = 2"),
     (lambda: cv.ssm_kernel(EYE, ONES(2, 1), ONES(1, 3), 4), r"C: expected shape\[1\] = 2"),
-    (lambda: cv.vandermonde_kernel(EYE, ONES(2, 1), ONES(1, 2), 4), r"Ab: expected the diagonal"),
+    (lambda: cv.vandermonde_kernel(EYE, ONES(2, 1), ONES(1, 2), 4), r"lam: expected the diagonal"),
     (lambda: cv.causal_conv(ONES(2, 5), ONES(3, 5)), r"K: leading axes \(3,\) do not broadcast"),
     (lambda: cv.causal_conv(ONES(5), ONES(5), method="fast"), r"method: got 'fast'"),
     (lambda: cv.causal_conv(ONES(2, 0), ONES(5)), r"x: expected shape \(\.\.\., l\) with l >= 1"),
@@ -188,6 +188,23 @@ BAD_INPUTS = [
 def test_bad_input_raises_clear_value_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_convolve_rejects_empty_sequence():
+    match = r"x: expected shape \(b, l, m\) with l >= 1, got \(2, 0, 1\)"
+    with pytest.raises(ValueError, match=match):
+        cv.convolve(torch.eye(2), torch.ones(2, 1), torch.ones(1, 2), torch.ones(2, 0, 1))
+
+
+def test_toeplitz_stays_on_the_kernels_device():
+    K = torch.arange(4.0, device="meta")
+    assert cv.toeplitz(K).device == K.device
+
+
+def test_ssm_kernel_dispatches_diagonal_to_vandermonde():
+    lam, Bb, C = stable_system(5, 4, 2, 3, diagonal=True)
+    torch.testing.assert_close(cv.ssm_kernel(lam, Bb, C, 9), cv.vandermonde_kernel(lam, Bb, C, 9),
+                               rtol=0, atol=0)
 
 
 def test_kernel_rejects_non_integer_length():

@@ -41,7 +41,10 @@ def _vandermonde_cases() -> list[Case]:
         B = torch.randn(n, m, generator=gen, dtype=dtype)
         return lam, B, torch.randn(p, n, generator=gen, dtype=dtype)
 
+    lam0, B0, C0 = system(3, 1, 2)
+    lam0[1] = 0  # Ā has a zero eigenvalue: λ^0 = 1 (0⁰ = 1), λ^k = 0 for k ≥ 1
     return [Case("complex λ, SISO, L=12", system(4, 1, 1) + (12,)),
+            Case("a zero eigenvalue λ = 0 (0⁰ = 1), complex, L=6", (lam0, B0, C0, 6)),
             Case("L=1", system(3, 1, 1) + (1,)),
             Case("real λ, m=2, p=3, odd L=31", system(5, 2, 3, complex_=False) + (31,)),
             Case("n=1, long L=200", system(1, 1, 1) + (200,))]
@@ -87,38 +90,44 @@ EXERCISES = {
         title="the kernel from matrix powers",
         reference=ssm_kernel,
         cases=_powers_cases,
-        hint="K[k] = C @ A^k @ B has shape (p, m); stack k = 0, ..., L-1 into (L, p, m). "
-             "Start from A^0 B = B and multiply by A once per tap.",
+        hint=("Think of the impulse response: tap k is what the recurrence outputs k steps after a "
+              "single input. Avoid recomputing a matrix power for every k; what can you carry "
+              "from one tap to the next? Mind the order of the axes: tap first."),
     ),
     "2.2": Exercise(
         title="the Vandermonde kernel of a diagonal SSM",
         reference=vandermonde_kernel,
         cases=_vandermonde_cases,
-        hint="Build V[k, i] = lam[i]**k of shape (L, n), then K[k] = C @ diag(V[k]) @ B, e.g. "
-             "torch.einsum('pn,kn,nm->kpm', C, V, B). Keep the dtype complex if lam is complex.",
+        hint=("With a diagonal Ā, Ā^k is diagonal too, so each tap is a sum over the n modes of "
+              "C-column × λ^k × B-row. Build all the powers at once as a table indexed by (tap, "
+              "mode), then contract. Pitfalls: keep complex dtypes complex, and check what your "
+              "power does at λ = 0 for k = 0 (it must give 0⁰ = 1, not NaN)."),
     ),
     "2.3": Exercise(
         title="causal convolution by FFT",
         reference=lambda x, K: causal_conv(x, K, method="fft"),
         cases=_fft_cases,
-        hint="Zero-pad both to n >= l + L - 1 (torch.fft.rfft(x, n=n)), multiply, invert with "
-             "torch.fft.irfft(..., n=n) and keep the first l samples. Without the padding the "
-             "product computes a circular convolution. Drop taps of K beyond l first.",
+        hint=("The FFT computes a circular convolution: think about how long the transforms must "
+              "be so that the end of the sequence never wraps around onto its start, and which "
+              "samples of the result are the causal outputs. Taps longer than the sequence "
+              "can never reach an output."),
     ),
     "2.4": Exercise(
         title="the Toeplitz matrix of a kernel",
         reference=toeplitz,
         cases=_toeplitz_cases,
-        hint="T[i, j] = K[i - j] where i >= j and 0 above the diagonal; T has shape (L, L) "
-             "and T[i, 0] = K[i] (the first column is the kernel).",
+        hint=("Look at (2.3): which entry of K belongs on each diagonal, and what goes above the "
+              "diagonal? Check the orientation with K = 0, 1, 2, ...: the first column should "
+              "be the kernel itself."),
     ),
     "2.5": Exercise(
         title="the S4D kernel",
         reference=s4d_kernel,
         cases=_s4d_cases,
-        hint="Discretise with ZOH and B = 1: dtA = exp(log_dt)[:, None] * A, Ab = exp(dtA), "
-             "Bb = (exp(dtA) - 1) / A. Then K[c, k] = 2 * Re(sum_i C[c, i] * Bb[c, i] * "
-             "Ab[c, i]**k), of shape (d, L), real.",
+        hint=("Two steps: discretise each mode (ZOH with B = 1, one step size per channel), then "
+              "the Vandermonde sum of Exercise 2.2 per channel. Remember the conjugate modes that "
+              "are not stored. The check allows a slightly relaxed tolerance because computing "
+              "e^{ΔA} - 1 directly loses digits when ΔA is tiny; torch.expm1 avoids that."),
         rtol=1e-7,
         atol=1e-10,
     ),

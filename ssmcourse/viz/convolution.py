@@ -18,19 +18,20 @@ def _np(t) -> np.ndarray:
 
 def plot_toeplitz(K: torch.Tensor, M: torch.Tensor) -> plt.Figure:
     """Kernel taps ``K (L,)``, the recurrence's input→output matrix ``M (L,L)`` and the Toeplitz
-    matrix ``T[i,j] = K_{i-j}`` side by side (``M`` is measured by feeding impulses to the scan)."""
+    matrix ``𝒯[i,j] = K_{i-j}`` side by side (``M`` is measured by feeding impulses to the scan)."""
     K, T = _np(K), _np(toeplitz(K))
     fig, axes = plt.subplots(1, 3, figsize=(12, 4), width_ratios=[1.3, 1, 1], layout="constrained")
     axes[0].stem(np.arange(len(K)), K, basefmt="0.6")
     axes[0].set(title="kernel $K_k = C\\bar A^k \\bar B$", xlabel="lag k (steps)", ylabel="$K_k$")
     lim = float(np.abs(T).max()) or 1.0
     for ax, mat, title in [(axes[1], _np(M), "recurrence: column j = scan of impulse at j"),
-                           (axes[2], T, "Toeplitz: $T[i,j] = K_{i-j}$")]:
+                           (axes[2], T, "Toeplitz: $\\mathcal{T}_{ij} = K_{i-j}$")]:
         im = ax.imshow(mat, cmap="RdBu_r", vmin=-lim, vmax=lim)
         ax.set(title=title, xlabel="input time j", ylabel="output time i")
         ax.title.set_fontsize(9)
     fig.colorbar(im, ax=axes[1:], shrink=0.8, label="weight of $x_j$ in $y_i$")
-    fig.suptitle("y = T x: one fixed weighted sum over the past, the same for every input")
+    fig.suptitle("$y = \\mathcal{T} x$: one fixed weighted sum over the past, "
+                 "the same for every input")
     return stamp(fig, "ssmcourse.viz.convolution.plot_toeplitz")
 
 
@@ -51,18 +52,22 @@ def plot_circular_vs_causal(x: torch.Tensor, y_causal: torch.Tensor,
 
 
 def plot_timings(lengths: Sequence[int], seconds: Mapping[str, Sequence[float]],
-                 crossovers: Mapping[str, int | None] | None = None) -> plt.Figure:
-    """Log-log wall time against sequence length for each method; crossovers marked."""
+                 crossovers: Mapping[str, int | None] | None = None,
+                 what: str = "one S4D layer") -> plt.Figure:
+    """Log-log wall time against sequence length ``l`` for each method; crossovers marked.
+
+    ``what`` names the timed computation in the title (e.g. ``"one S4D layer (d=16, n=16)"``).
+    """
     fig, ax = plt.subplots(figsize=(7, 4.2))
     for name, ts in seconds.items():
         ax.loglog(lengths, ts, "o-", label=name)
     top = ax.get_ylim()[1]
-    for i, (name, T) in enumerate((crossovers or {}).items()):
-        if T is not None:
-            ax.axvline(T, color="0.6", ls=":")
-            ax.text(T, top / 4 ** i, f" {name} from T={T}", va="top", fontsize=8)
-    ax.set(title="one S4D layer (d=16, n=16), measured on this machine, one thread",
-           xlabel="sequence length T (steps)", ylabel="wall time (s)")
+    for i, (name, l) in enumerate((crossovers or {}).items()):
+        if l is not None:
+            ax.axvline(l, color="0.6", ls=":")
+            ax.text(l, top / 4 ** i, f" {name} from l={l}", va="top", fontsize=8)
+    ax.set(title=f"{what}, measured on this machine, one thread",
+           xlabel="sequence length l (steps)", ylabel="wall time (s)")
     ax.legend(loc="lower right", fontsize=8)
     return stamp(fig, "ssmcourse.viz.convolution.plot_timings")
 
@@ -91,14 +96,19 @@ def plot_kernels(kernels: Mapping[str, torch.Tensor], title: str,
     return stamp(fig, "ssmcourse.viz.convolution.plot_kernels")
 
 
-def plot_training(curves: Mapping[str, Sequence[float]], floor: float | None = None) -> plt.Figure:
-    """Training loss against step for each named run; ``floor``: a loss no LTI model can beat."""
+def plot_training(curves: Mapping[str, Sequence[float]], floor: float | None = None,
+                  floor_label: str = "best any LTI model can do",
+                  title: str = "training an LTI layer") -> plt.Figure:
+    """Training loss against step for each named run.
+
+    ``floor``: a loss no LTI model can beat, drawn with ``floor_label`` (say which task it is for).
+    """
     fig, ax = plt.subplots(figsize=(7, 3.8))
     for name, losses in curves.items():
         ax.semilogy(losses, label=name)
     if floor is not None:
-        ax.axhline(floor, color="k", ls=":", label=f"best any LTI model can do ({floor:.2f})")
-    ax.set(title="the same S4D layer on four tasks", xlabel="training step",
+        ax.axhline(floor, color="k", ls=":", label=f"{floor_label} ({floor:.2f})")
+    ax.set(title=title, xlabel="training step",
            ylabel="mean squared error")
     ax.legend(fontsize=8)
     return stamp(fig, "ssmcourse.viz.convolution.plot_training")
