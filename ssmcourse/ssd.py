@@ -182,20 +182,19 @@ def _four_steps(X: torch.Tensor, A: torch.Tensor, B: torch.Tensor, C: torch.Tens
     X, A, B, C = (_chunk(t, q) for t in (X, A, B, C))        # (b, h, c, q, [p | n])
     A_cumsum = torch.cumsum(A, dim=-1)                        # Σ_{k ≤ t} A_k within a chunk
 
-    # The step names follow the comments of the Mamba-2 authors' reference code (ssd_minimal.py).
-    # 1. Compute the output for each intra-chunk (diagonal blocks): a small masked attention.
+    # The four steps of the Mamba-2 paper's block decomposition of M:
+    # 1. Diagonal blocks: inside each chunk, a small masked attention (L ∘ C Bᵀ) X.
     L = torch.exp(segsum(A))                                  # (b, h, c, q, q)
     Y_diag = ((C @ B.transpose(-1, -2)) * L) @ X              # (b, h, c, q, p)
 
-    # 2. Compute the state for each intra-chunk (right term of low-rank factorization of
-    #    off-diagonal blocks; B terms): each chunk's final state, as if it started from zero.
+    # 2. Chunk states (the B factor of every off-diagonal block): the state each chunk
+    #    would end with if it had started from zero.
     A_next = F.pad(A[..., 1:], (0, 1))                        # A_{t+1}; 0 after the end
     A_to_end = A_next.flip(-1).cumsum(-1).flip(-1)            # Σ_{k > t} A_k within a chunk
     states = (X * torch.exp(A_to_end)[..., None]).transpose(-1, -2) @ B  # (b, h, c, p, n)
 
-    # 3. Compute the inter-chunk recurrence to produce the correct state at each chunk
-    #    boundary (middle term of factorization of off-diagonal blocks; A terms): a loop
-    #    over chunks, linear in their number.
+    # 3. State passing (the decay factor between chunks): carry the true state across each
+    #    chunk boundary, one chunk after another, so the work is linear in their number.
     chunk_decay = torch.exp(A_cumsum[..., -1])                # (b, h, c)
     entering = []                                             # the state before each chunk
     for c in range(states.shape[2]):                          # c: the index of a chunk
@@ -203,8 +202,8 @@ def _four_steps(X: torch.Tensor, A: torch.Tensor, B: torch.Tensor, C: torch.Tens
         state = chunk_decay[:, :, c, None, None] * state + states[:, :, c]
     entering = torch.stack(entering, dim=2)                   # (b, h, c, p, n)
 
-    # 4. Compute state -> output conversion per chunk (left term of low-rank factorization
-    #    of off-diagonal blocks; C terms).
+    # 4. State to output (the C factor): each step of a chunk reads the state that entered
+    #    the chunk, decayed up to that step.
     Y_off = (C @ entering.transpose(-1, -2)) * torch.exp(A_cumsum)[..., None]  # (b,h,c,q,p)
 
     Y = (Y_diag + Y_off).reshape(b, h, l + pad, p)[:, :, :l]
