@@ -68,3 +68,32 @@ def test_wrong_type_of_result_is_reported_not_crashing():
 def test_unknown_exercise_id(eid, message):
     with pytest.raises(ValueError, match=message):
         ex.check(eid, lambda: None)
+
+
+def _late_scan(Ab, Bb, C, x):
+    h, ys = torch.zeros(Ab.shape[1], dtype=x.dtype), []
+    for A_t, B_t, x_t in zip(Ab, Bb, x):
+        ys.append(C @ h)                       # read before the update: one step late
+        h = A_t @ h + B_t @ x_t
+    return torch.stack(ys)
+
+
+def _circular_conv(x, K):
+    l = x.shape[-1]
+    return torch.fft.irfft(torch.fft.rfft(x, n=l) * torch.fft.rfft(K[..., :l], n=l), n=l)
+
+
+@pytest.mark.parametrize("eid, answer, cause", [
+    ("1.3", _late_scan, "one step late"),
+    ("2.3", _circular_conv, "circular convolution"),
+    ("2.4", lambda K: ex.registry("2.4").reference(K).transpose(-1, -2), "transpose of T"),
+])
+def test_typical_mistakes_are_named(eid, answer, cause):
+    with pytest.raises(ex.ExerciseFailed, match=f"Likely cause: .*{cause}"):
+        ex.check(eid, answer)
+
+
+def test_unrelated_wrong_answer_gets_no_diagnosis():
+    with pytest.raises(ex.ExerciseFailed) as err:
+        ex.check("1.3", lambda Ab, Bb, C, x: torch.zeros(x.shape[0], C.shape[0], dtype=x.dtype))
+    assert "Likely cause" not in str(err.value)

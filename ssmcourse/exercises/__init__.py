@@ -41,6 +41,8 @@ class Exercise:
     hint: str
     rtol: float | None = None
     atol: float | None = None
+    diagnose: Callable[[Any, Any, Case], str | None] | None = None
+    """``diagnose(actual, expected, case)`` names a typical mistake that explains a mismatch."""
 
 
 _ID = re.compile(r"^(\d+)\.(\d+)$")
@@ -90,6 +92,21 @@ def _compare_outputs(actual, expected, ex: Exercise) -> str | None:
         return str(err)
 
 
+def _diagnosis(ex: Exercise, actual, expected, case: Case) -> str | None:
+    """The exercise's explanation of a wrong answer, if it recognises the mistake."""
+    if ex.diagnose is None:
+        return None
+    try:
+        return ex.diagnose(actual, expected, case)
+    except Exception:  # noqa: BLE001 - a diagnosis is a bonus; it must never hide the real report
+        return None
+
+
+def same(actual, expected) -> bool:
+    """Does ``actual`` match ``expected`` (same shape, within tolerance)? For diagnoses."""
+    return isinstance(actual, torch.Tensor) and compare(actual, expected) is None
+
+
 def check(exercise_id: str, answer: Callable) -> None:
     """Grade ``answer`` for exercise ``exercise_id`` (e.g. ``"1.2"``).
 
@@ -109,7 +126,10 @@ def check(exercise_id: str, answer: Callable) -> None:
         if status == "error":
             problem = f"your function raised {actual}"
         else:
-            problem = _compare_outputs(actual, ex.reference(*case.args, **case.kwargs), ex)
+            expected = ex.reference(*case.args, **case.kwargs)
+            problem = _compare_outputs(actual, expected, ex)
+            likely = _diagnosis(ex, actual, expected, case) if problem else None
+            problem = f"{problem}\n  Likely cause: {likely}" if likely else problem
         if problem:
             raise ExerciseFailed(f"✘ {head}, case '{case.describe}': {problem}\n  Hint: {ex.hint}")
     print(f"✔ {head}: all {len(cases)} cases pass")

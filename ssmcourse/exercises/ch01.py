@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 
 from .. import recurrence
-from . import Case, Exercise
+from . import Case, Exercise, same
 
 F64 = torch.float64
 
@@ -47,6 +47,14 @@ def _time_varying_reference(Ab, Bb, C, x):
     return torch.stack(ys)
 
 
+def _one_step_late(actual, expected, case: Case) -> str | None:
+    late = torch.cat([torch.zeros_like(expected[:1]), expected[:-1]])
+    if expected.shape[0] > 1 and same(actual, late):  # at length 1 "late" is just zeros
+        return ("every output is the right one, one step late: y_t must be read from the state "
+                "after x_t was added (the course's convention, Section 1.2).")
+    return None
+
+
 def _time_varying_cases() -> list[Case]:
     g = _rng()
     def case(describe, n, m, p, l):
@@ -54,9 +62,8 @@ def _time_varying_cases() -> list[Case]:
         return Case(describe, (Ab, torch.randn(l, n, m, generator=g, dtype=F64),
                                torch.randn(p, n, generator=g, dtype=F64),
                                torch.randn(l, m, generator=g, dtype=F64)))
-    return [case("length 1", 2, 1, 1, 1), case("n = 1 (a scalar state)", 1, 1, 1, 6),
-            case("n = 3, m = 2, p = 4, length 9", 3, 2, 4, 9),
-            case("n = 8, length 64", 8, 2, 3, 64)]
+    return [case("n = 3, m = 2, p = 4, length 9", 3, 2, 4, 9), case("length 1", 2, 1, 1, 1),
+            case("n = 1 (a scalar state)", 1, 1, 1, 6), case("n = 8, length 64", 8, 2, 3, 64)]
 
 
 def _bilinear_cases() -> list[Case]:
@@ -93,7 +100,8 @@ EXERCISES = {
                     "inverse is an elementwise 1/(...), and B̄ scales row i of B by a number."),
     "1.3": Exercise("a time-varying recurrence", _time_varying_reference, _time_varying_cases,
                     "the same recurrence (1.2), but step t uses Ab[t] and Bb[t]. Start from a zero "
-                    "state; the output at step t must already include x[t]."),
+                    "state; the output at step t must already include x[t].",
+                    diagnose=_one_step_late),
     "1.4": Exercise("bilinear discretisation", recurrence.bilinear, _bilinear_cases,
                     "torch.linalg.solve(M, R) computes M⁻¹ R without forming the inverse; the same "
                     "M = I - Δ/2·A appears in Ā and in B̄."),

@@ -5,7 +5,7 @@ import torch
 
 from ..convolution import (causal_conv, s4d_kernel, s4d_lin, s4d_real, ssm_kernel, toeplitz,
                            vandermonde_kernel)
-from . import Case, Exercise
+from . import Case, Exercise, same
 
 
 def _stable_dense(gen: torch.Generator, n: int, m: int, p: int, dtype=torch.float64):
@@ -60,6 +60,22 @@ def _fft_cases() -> list[Case]:
             Case("short kernel: x (2, 64), K (5,)", (r(2, 64), r(5)))]
 
 
+def _wrapped_around(actual, expected, case: Case) -> str | None:
+    x, K = case.args
+    l = x.shape[-1]
+    circular = torch.fft.irfft(torch.fft.rfft(x, n=l) * torch.fft.rfft(K[..., :l], n=l), n=l)
+    if same(actual, circular):
+        return ("this is the circular convolution: without padding, the end of the sequence "
+                "wraps around onto its start (Section 2.4 shows the pitfall).")
+    return None
+
+
+def _transposed(actual, expected, case: Case) -> str | None:
+    if same(actual, expected.transpose(-1, -2)):
+        return "your matrix is the transpose of T: row i must hold the weights of output i."
+    return None
+
+
 def _toeplitz_cases() -> list[Case]:
     gen = torch.Generator().manual_seed(23)
     return [Case("L = 5", (torch.randn(5, generator=gen, dtype=torch.float64),)),
@@ -111,6 +127,7 @@ EXERCISES = {
               "be so that the end of the sequence never wraps around onto its start, and which "
               "samples of the result are the causal outputs. Taps longer than the sequence "
               "can never reach an output."),
+        diagnose=_wrapped_around,
     ),
     "2.4": Exercise(
         title="the Toeplitz matrix of a kernel",
@@ -119,6 +136,7 @@ EXERCISES = {
         hint=("Look at (2.3): which entry of K belongs on each diagonal, and what goes above the "
               "diagonal? Check the orientation with K = 0, 1, 2, ...: the first column should "
               "be the kernel itself."),
+        diagnose=_transposed,
     ),
     "2.5": Exercise(
         title="the S4D kernel",
