@@ -3,8 +3,8 @@
 ``python -m ssmcourse.editions notebooks student`` (or ``make student``) writes, for each
 notebook, a copy in which the region between ``### BEGIN SOLUTION`` and ``### END SOLUTION``
 becomes ``raise NotImplementedError("Exercise N.k")`` (at the same indentation), outputs are
-cleared and the ``hide-input`` tag is dropped. This is the nbgrader convention, so instructors
-can also feed the instructor notebooks to nbgrader directly.
+cleared and the ``hide-input`` tag is dropped. The markers follow nbgrader's convention (for
+nbgrader itself, the cells must also be marked in its Create Assignment view).
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Memory accounting at inference: an attention layer's KV cache grows with the sequence,
-an SSM layer's state does not. (Chapter 1 measures both; Chapter 5 reproduces Jamba's table.)"""
+an SSM layer's state does not. Chapter 1 measures both."""
 from __future__ import annotations
 
 import torch
@@ -33,6 +33,7 @@ def ssm_state_bytes(n_ssm_layers: int, n_channels: int, state_size: int,
 def decode_ssm(T: int, n: int = 256, d: int = 16) -> torch.Tensor:
     """Generate ``T`` steps with a diagonal SSM of state size ``n`` on ``d`` channels, keeping
     only the state (``recurrence.step``); returns the last output ``(1, d)``."""
+    T = v.integer(T, "T", 0)
     g = torch.Generator().manual_seed(0)
     Ab = torch.rand(n, generator=g) * 0.5 + 0.49
     Bb, C = torch.randn(n, d, generator=g) / n ** 0.5, torch.randn(d, n, generator=g) / n ** 0.5
@@ -45,6 +46,7 @@ def decode_ssm(T: int, n: int = 256, d: int = 16) -> torch.Tensor:
 def decode_kv_cache(T: int, n_kv_heads: int = 8, head_dim: int = 128) -> torch.Tensor:
     """Generate ``T`` steps of one attention layer's cache: each step appends its key and value
     (``2 · n_kv_heads · head_dim`` fp32 numbers), which attention must keep to attend later."""
+    T = v.integer(T, "T", 0)
     cache = torch.empty(2, T, n_kv_heads, head_dim)
     kv = torch.ones(2, n_kv_heads, head_dim)
     for t in range(T):

@@ -36,6 +36,8 @@ def zoh(A: torch.Tensor, B: torch.Tensor, delta: float) -> tuple[torch.Tensor, t
     Dense ``A`` uses the block exponential ``exp(Δ[[A, B], [0, 0]]) = [[Ā, B̄], [0, I]]``,
     which also holds for singular ``A``. Diagonal ``A`` uses ``expm1(ΔA)/A`` (→ Δ as A → 0).
     """
+    _check_system(A, B)
+    delta = v.positive(delta, "delta")
     n, m = B.shape
     if A.dim() == 1:
         dA = delta * A
@@ -50,6 +52,8 @@ def zoh(A: torch.Tensor, B: torch.Tensor, delta: float) -> tuple[torch.Tensor, t
 
 def bilinear(A: torch.Tensor, B: torch.Tensor, delta: float) -> tuple[torch.Tensor, torch.Tensor]:
     """Bilinear (Tustin): ``Ā = (I - ΔA/2)⁻¹(I + ΔA/2)``, ``B̄ = (I - ΔA/2)⁻¹ ΔB``."""
+    _check_system(A, B)
+    delta = v.positive(delta, "delta")
     if A.dim() == 1:
         inv = 1 / (1 - delta / 2 * A)
         return inv * (1 + delta / 2 * A), (inv * delta)[:, None] * B
@@ -60,6 +64,8 @@ def bilinear(A: torch.Tensor, B: torch.Tensor, delta: float) -> tuple[torch.Tens
 
 def euler(A: torch.Tensor, B: torch.Tensor, delta: float) -> tuple[torch.Tensor, torch.Tensor]:
     """Forward Euler: ``Ā = I + ΔA``, ``B̄ = ΔB`` (first order; can turn stable into unstable)."""
+    _check_system(A, B)
+    delta = v.positive(delta, "delta")
     if A.dim() == 1:
         return 1 + delta * A, delta * B
     return torch.eye(A.shape[0], dtype=A.dtype) + delta * A, delta * B
@@ -72,8 +78,6 @@ def discretize(A: torch.Tensor, B: torch.Tensor, delta: float,
     ``A (n,n)`` or diagonal ``(n,)``, ``B (n,m)`` → ``Ā`` shaped like ``A``, ``B̄ (n,m)``.
     ``method``: ``"zoh"`` (default), ``"bilinear"`` or ``"euler"``.
     """
-    _check_system(A, B)
-    delta = v.positive(delta, "delta")
     if method not in METHODS:
         raise ValueError(f"method: got {method!r}, expected one of {METHODS}")
     return {"zoh": zoh, "bilinear": bilinear, "euler": euler}[method](A, B, delta)
@@ -86,6 +90,9 @@ def step(Ab: torch.Tensor, Bb: torch.Tensor, C: torch.Tensor, h: torch.Tensor,
     ``h (b,n)``, ``x_t (b,m)`` → ``(y_t (b,p), h_t (b,n))``. Memory is O(n), whatever the
     length of the stream: this is how an SSM generates, one token at a time.
     """
+    if h.dim() != 2 or h.shape[1] != Bb.shape[0] or x_t.shape != (h.shape[0], Bb.shape[1]):
+        raise ValueError(f"h, x_t: expected shapes (b, {Bb.shape[0]}) and (b, {Bb.shape[1]}), "
+                         f"got {tuple(h.shape)} and {tuple(x_t.shape)}")
     Ah = h * Ab if Ab.dim() == 1 else h @ Ab.transpose(0, 1)
     h = Ah + x_t.to(Bb.dtype) @ Bb.transpose(0, 1)
     return h @ C.to(h.dtype).transpose(0, 1), h

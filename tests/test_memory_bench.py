@@ -22,6 +22,13 @@ def test_kv_cache_bytes_rejects_bad_input(kwargs, message):
         memory.kv_cache_bytes(**kwargs)
 
 
+def test_decode_workloads_reject_negative_lengths():
+    with pytest.raises(ValueError, match="T: expected an int >= 0, got -1"):
+        memory.decode_ssm(-1)
+    with pytest.raises(ValueError, match="T: expected an int >= 0, got -1"):
+        memory.decode_kv_cache(-1)
+
+
 def test_measured_kv_cache_matches_prediction_and_ssm_state_is_flat():
     Ts = [2048, 8192]
     kv = bench.peak_memory_growth("ssmcourse.memory:decode_kv_cache", Ts)

@@ -161,6 +161,9 @@ def test_empty_sequence_gives_empty_output():
     (lambda: r.scan(torch.ones(3), torch.ones(3, 2), torch.ones(1, 3), torch.ones(1, 5, 2), h0=torch.ones(3)), ValueError, r"h0: expected shape \(1, 3\)"),
     (lambda: r.scan([[1.0]], torch.ones(1, 1), torch.ones(1, 1), torch.ones(1, 2, 1)), TypeError, r"A: expected a torch.Tensor, got list"),
     (lambda: r.impulse_response(torch.ones(2), torch.ones(2, 1), torch.ones(1, 2), 0), ValueError, r"L: expected an int >= 1, got 0"),
+    (lambda: r.bilinear(torch.ones(2), torch.ones(2, 1), -1.0), ValueError, r"delta: expected a finite number > 0, got -1.0"),
+    (lambda: r.zoh(torch.ones(2), torch.ones(3, 1), 0.1), ValueError, r"B: expected shape\[0\] = 2"),
+    (lambda: r.step(torch.ones(2), torch.ones(2, 1), torch.ones(1, 2), torch.zeros(1, 3), torch.ones(1, 1)), ValueError, r"h, x_t: expected shapes \(b, 2\) and \(b, 1\), got \(1, 3\) and \(1, 1\)"),
 ])
 def test_bad_input_names_the_argument(call, error, message):
     with pytest.raises(error, match=message):

@@ -102,10 +102,10 @@ EXERCISES = {
                     "the same recurrence (1.2), but step t uses Ab[t] and Bb[t]. Start from a zero "
                     "state; the output at step t must already include x[t].",
                     diagnose=_one_step_late),
-    "1.4": Exercise("bilinear discretisation", recurrence.bilinear, _bilinear_cases,
+    "1.4": Exercise("bilinear discretisation of a dense A", recurrence.bilinear, _bilinear_cases,
                     "torch.linalg.solve(M, R) computes M⁻¹ R without forming the inverse; the same "
                     "M = I - Δ/2·A appears in Ā and in B̄."),
-    "1.5": Exercise("the largest stable Euler step", _max_euler_step_reference,
+    "1.5": Exercise("the largest stable Euler step, for complex eigenvalues", _max_euler_step_reference,
                     _max_euler_step_cases,
                     "Euler maps λ to 1 + Δλ. Write |1 + Δλ|² < 1 with λ = a + ib and solve for Δ; "
                     "every eigenvalue must satisfy it."),

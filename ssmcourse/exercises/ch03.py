@@ -77,7 +77,7 @@ EXERCISES = {
              "cancels, even at length 1024 in fp32.",
     ),
     "3.2": Exercise(
-        title="M from the recurrence",
+        title="the matrix from the recurrence",
         reference=ssd.ssd_matrix,
         cases=_matrix_cases,
         hint="Column j of M is the output sequence for a unit impulse at step j. Give the "
@@ -87,7 +87,7 @@ EXERCISES = {
         rtol=1e-4, atol=1e-5,
     ),
     "3.3": Exercise(
-        title="causal linear attention as a recurrence",
+        title="linear attention as a recurrence",
         reference=ssd.causal_linear_attention,
         cases=_linear_attention_cases,
         hint="Keep one state per batch element and head that starts at zero and accumulates the "
