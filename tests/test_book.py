@@ -23,3 +23,18 @@ def test_book_builds_without_warnings(tmp_path):
     for page in ["book/preface", "book/notation", "book/instructors", "notebooks/02_convolution_view",
                  "notebooks/03_ssd_duality"]:
         assert (html / f"{page}.html").exists(), page
+
+
+def test_stated_runtimes_are_within_budget_and_agree_with_the_readme():
+    import re
+
+    import nbformat
+
+    readme = (ROOT / "README.md").read_text()
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        header = nbformat.read(path, as_version=4).cells[0].source
+        stated = re.search(r"runtime ≈ (\d+) s on 2 CPU cores", header)
+        assert stated, f"{path.name}: no measured runtime in its header"
+        seconds = int(stated.group(1))
+        assert seconds <= 120, f"{path.name}: {seconds} s is over the 120 s budget"
+        assert re.search(rf"`notebooks/{path.name}` \| ≈ {seconds} s \|", readme), path.name
