@@ -92,11 +92,12 @@ def timings(repeat: int) -> dict[str, dict[int, float]]:
 def crossover(t: dict[str, dict[int, float]]) -> tuple[int | None, int | None]:
     """(last l where attention wins, first l from which chunked SSD wins at every longer l)."""
     common = sorted(set(t["chunked"]) & set(t["attention"]))
-    wins = [t["chunked"][l] < t["attention"][l] for l in common]
-    for i in range(len(common)):
-        if all(wins[i:]):
-            return (common[i - 1] if i else None), common[i]
-    return common[-1], None
+    first = bench.crossover(common, [t["attention"][l] for l in common],
+                            [t["chunked"][l] for l in common])
+    if first is None:
+        return common[-1], None
+    i = common.index(first)
+    return (common[i - 1] if i else None), first
 
 
 def main() -> int:

@@ -47,6 +47,18 @@ def loglog_slope(xs: Sequence[float], ys: Sequence[float]) -> float:
     return num / sum((a - mx) ** 2 for a in lx)
 
 
+def crossover(lengths: Sequence[int], slow: Sequence[float], fast: Sequence[float]) -> int | None:
+    """The smallest length from which ``fast`` beats ``slow`` at every longer length measured
+    (``None`` if it never does): a crossover that one lucky timing cannot fake."""
+    if not len(lengths) == len(slow) == len(fast):
+        raise ValueError(f"lengths, slow, fast: expected equal lengths, got {len(lengths)}, "
+                         f"{len(slow)}, {len(fast)}")
+    for i, length in enumerate(lengths):
+        if all(f < s for f, s in zip(fast[i:], slow[i:])):
+            return length
+    return None
+
+
 def _status_bytes(field: str) -> int:
     """A memory field of /proc/self/status (Linux), in bytes."""
     with open("/proc/self/status") as status:

@@ -51,3 +51,10 @@ def test_doctor_reports_versions(capsys):
     import ssmcourse
     info = ssmcourse.doctor()
     assert info["torch"] and info["python"] and "torch:" in capsys.readouterr().out
+
+
+def test_crossover_needs_a_lasting_win():
+    assert bench.crossover([1, 2, 4, 8], [5, 5, 5, 5], [6, 4, 6, 4]) == 8   # one lucky win is not enough
+    assert bench.crossover([1, 2], [1, 1], [2, 2]) is None
+    with pytest.raises(ValueError, match="lengths, slow, fast"):
+        bench.crossover([1, 2], [1], [1, 2])
